@@ -13,6 +13,7 @@
 #include "cohortgis/app/commands.hpp"
 #include "cohortgis/app/results.hpp"
 #include "cohortgis/app/run.hpp"
+#include "cohortgis/engine/count_text.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "command_options.hpp"
 #include "commands.hpp"
@@ -208,11 +209,10 @@ int validate_command(const std::vector<std::string>& args) {
   const cohortgis::app::ValidationSummary v =
       cohortgis::app::validate(scenario, {}, allow_read, allow_db, vm["threads"].as<int>());
   // "1 group", not "1 groups" (a planner reads this line before a meeting).
-  const auto count = [](long long n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
-  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << count(v.zones, "zone") << ", "
-            << count(v.groups, "group") << ", " << v.base_year << "-" << v.end_year << " in " << v.step_years
-            << "-year steps, base population " << thousands(v.base_population) << ", " << count(v.targets, "target")
-            << ", " << count(v.services, "service norm") << "; runs:";
+  std::cout << v.file << ": valid. Scenario " << v.scenario << ": " << count_of(v.zones, "zone") << ", "
+            << count_of(v.groups, "group") << ", " << v.base_year << "-" << v.end_year << " in " << v.step_years
+            << "-year steps, base population " << thousands(v.base_population) << ", " << count_of(v.targets, "target")
+            << ", " << count_of(v.services, "service norm") << "; runs:";
   for (const auto& n : v.variants) std::cout << " " << n;
   std::cout << "\n";
   if (vm.count("results")) {

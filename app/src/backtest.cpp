@@ -83,6 +83,13 @@ std::string field_values(const ObservedRow& r, unsigned fields) {
   return s;
 }
 
+// Whether rows summing to `sum` persons hold the `coarser` figure's persons: within half a person (a figure rounded to
+// whole persons), and a relative 1e-9 for figures past 5e8 (read from text, summed in another order).
+bool same_persons(double sum, double coarser) { return std::abs(sum - coarser) <= 0.5 + 1e-9 * coarser; }
+
+// A zone as the messages name it: "110101 (Dongcheng)", or its id alone where it has no name.
+std::string zone_label(const scenarios::Zone& z) { return z.name.empty() ? z.id : z.id + " (" + z.name + ")"; }
+
 // A zone's rows at two levels hold the same persons (the women's row and the women's rows by age): each is scored
 // on its own (docs/cli.md, backtest), so the two must tell the same story. Every row other than the zone total (its
 // own check in read_observed) that a whole set of finer rows covers must equal their sum, within half a person: the
@@ -114,11 +121,11 @@ void check_nested_rows(const ObservedTable& o, const scenarios::Scenario& sc, co
       if ((p & q) != q) continue;
       const auto it = inside.find(key(r, p, q));
       if (it == inside.end() || it->second.first != size(p & ~q)) continue;
-      if (std::abs(it->second.second - r.persons) <= 0.5 + 1e-9 * r.persons) continue;
+      if (same_persons(it->second.second, r.persons)) continue;
       const std::string by =
           std::string((p & ~q & 1u) ? "g" : "G") + ((p & ~q & 2u) ? "s" : "S") + ((p & ~q & 4u) ? "a" : "A");
       const auto zone = std::find_if(sc.zones.begin(), sc.zones.end(), [&](const auto& z) { return z.id == r.zone; });
-      const std::string name = zone->name.empty() ? r.zone : r.zone + " (" + zone->name + ")";
+      const std::string name = zone_label(*zone);
       throw InputError(path + ", column 'population': zone " + name + ": its rows by " + breakdown_name(by) + " with " +
                        field_values(r, q) + " add up to " + shortest_number(it->second.second) +
                        " persons, but its row with " + field_values(r, q) + " (data row " + std::to_string(r.row + 1) +
@@ -231,7 +238,7 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
   const std::size_t n_groups = sc.group_names.size(), n_ages = uz(sc.grid.n_ages);
   for (std::size_t z = 0; z < sc.zones.size(); ++z) {
     const std::string& id = sc.zones[z].id;
-    const std::string name = sc.zones[z].name.empty() ? id : id + " (" + sc.zones[z].name + ")";
+    const std::string name = zone_label(sc.zones[z]);
     std::map<std::string, std::pair<std::size_t, double>> patterns;  // which fields are `all` → rows, persons
     bool any = false;
     for (const auto& row : o.rows) {
@@ -271,8 +278,7 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
     // Every full breakdown must add up to the zone total: a table whose ages summed to less than its total row was
     // scored on both without a word (the total on one figure, the ages on another).
     for (const auto& [p, v] : patterns)
-      if (p != "GSA" && complete(p, v.first) &&
-          !(std::abs(v.second - o.zone_totals[z]) <= 0.5 + 1e-9 * o.zone_totals[z]))
+      if (p != "GSA" && complete(p, v.first) && !same_persons(v.second, o.zone_totals[z]))
         throw InputError(path + ", column 'population': zone " + name + ": its rows by " + breakdown_name(p) +
                          " add up to " + shortest_number(v.second) + " persons, but " + total_from + " " +
                          shortest_number(o.zone_totals[z]) + "; expected the same number (" + option + ")");
@@ -280,11 +286,7 @@ ObservedTable read_observed(const std::string& path, const scenarios::Scenario& 
       throw InputError(path + ", column 'population': zone " + name + " has a total of 0 persons; expected more " +
                        "than 0 to score a percentage error (" + option + ")");
   }
-  check_nested_rows(o, sc, path, option);
-  for (std::size_t z = 0; z < sc.zones.size(); ++z)
-    if (o.total_given[z] && !(o.zone_totals[z] > 0))
-      throw InputError(path + ", column 'population': zone " + sc.zones[z].id + " has a total of 0 persons; " +
-                       "expected more than 0 (" + option + ")");
+  check_nested_rows(o, sc, path, option);  // a zone total of 0 is refused above, given or summed
   return o;
 }
 

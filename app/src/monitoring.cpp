@@ -11,6 +11,7 @@
 #include "cohortgis/geodata/ascii_case.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
 #include "cohortgis/geodata/table.hpp"
+#include "cohortgis/geodata/text_encoding.hpp"
 #include "cohortgis/scenarios/did_you_mean.hpp"
 #include "text_output.hpp"
 
@@ -94,13 +95,20 @@ std::optional<double> unit_factor(const std::string& unit_text, const std::strin
 
 std::vector<ObservedFigure> read_observed_figures(const scenarios::MonitoringSpec& spec, const MonitoringScope& scope) {
   using geodata::ColumnType;
-  const geodata::Table t = geodata::read_table(spec.observed,
-                                               {{"year", ColumnType::number},
-                                                {"zone", ColumnType::text},
-                                                {"indicator", ColumnType::text},
-                                                {"value", ColumnType::number},
-                                                {"unit", ColumnType::text}},
-                                               {}, spec.encoding);
+  const geodata::Table t = [&] {
+    try {
+      return geodata::read_table(spec.observed,
+                                 {{"year", ColumnType::number},
+                                  {"zone", ColumnType::text},
+                                  {"indicator", ColumnType::text},
+                                  {"value", ColumnType::number},
+                                  {"unit", ColumnType::text}},
+                                 {}, spec.encoding);
+    } catch (const geodata::DeclaredEncodingError& e) {
+      // The declaration is what is wrong: named by its key, as every other table's (toml_doc.cpp).
+      throw InputError("key 'monitoring.observed.encoding': " + std::string(e.what()));
+    }
+  }();
   const std::size_t cy = t.column("year"), cz = t.column("zone"), ci = t.column("indicator"), cv = t.column("value"),
                     cu = t.column("unit");
   const bool has_group = t.has_column("group");

@@ -671,6 +671,8 @@ void remove_runs_in_progress() {
   g_redraw_mutex.lock();
   if (g_redraw) g_redraw->restore_and_clean();
   const std::lock_guard<std::mutex> lock(g_staging_mutex);
+  // Unlinked temporary files first (results.xlsx's sheets while it is zipped): freed by a child, not by the exit.
+  if (!g_staging.empty()) hold_unlinked_files(kQuickRemoveBytes);
   for (const auto& dir : g_staging) {
     StagingMarker m;
     if (!read_marker(dir, m) || m.pid != static_cast<long>(::getpid())) continue;  // only our own folder

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "quick_remove.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -73,6 +75,29 @@ int remove_all_quickly(const fs::path& dir, std::uintmax_t min_bytes, std::chron
   }
   const bool held = !fds.empty() && spawn_holder(fds, std::max<long>(1, static_cast<long>(hold.count() / 100)));
   fs::remove_all(dir, ec);  // the names; a held file's data stays with the child
+  for (int fd : fds) ::close(fd);
+  return held ? static_cast<int>(fds.size()) : 0;
+}
+
+int hold_unlinked_files(std::uintmax_t min_bytes, std::chrono::milliseconds hold) {
+  std::vector<int> fds;
+  DIR* d = ::opendir("/proc/self/fd");
+  if (d == nullptr) return 0;
+  const int own = ::dirfd(d);
+  while (const dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    const long fd = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || fd == own || fds.size() >= 64) continue;
+    struct stat st {};
+    if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0 ||
+        static_cast<std::uintmax_t>(st.st_size) < min_bytes)
+      continue;
+    // A copy of the descriptor: the thread that owns it may close it meanwhile (the holder is given this one).
+    const int copy = ::fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 0);
+    if (copy >= 0) fds.push_back(copy);
+  }
+  ::closedir(d);
+  const bool held = !fds.empty() && spawn_holder(fds, std::max<long>(1, static_cast<long>(hold.count() / 100)));
   for (int fd : fds) ::close(fd);
   return held ? static_cast<int>(fds.size()) : 0;
 }

@@ -20,6 +20,7 @@
 #include "cohortgis/app/ensemble.hpp"
 #include "cohortgis/app/project.hpp"
 #include "cohortgis/app/results.hpp"
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/sink_inputs.hpp"
 #include "cohortgis/engine/thread_arena.hpp"
@@ -467,11 +468,13 @@ RunSummary run(const RunConfig& cfg) {
                      ": the scenario asks for no trajectories ([stochastic] trajectories) and no --trajectories is "
                      "given, so the run draws no random numbers; expected --trajectories N with --seed, or no --seed");
   // Nor keeps trajectories' summaries: its --ensemble-memory did nothing without a word (round 28's review).
+  // Named with its value as --seed is: the MiB the run would keep (the bytes given, ceil(MiB · 2^20), as MiB).
   if (ensemble == 0 && cfg.ensemble_memory_bytes)
-    throw InputError(
-        "--ensemble-memory: the scenario asks for no trajectories ([stochastic] trajectories) and no "
-        "--trajectories is given, so the run keeps no trajectories' summaries; expected --trajectories N "
-        "with --ensemble-memory, or no --ensemble-memory");
+    throw InputError("--ensemble-memory " +
+                     shortest_number(static_cast<double>(*cfg.ensemble_memory_bytes) / 1048576.0) +
+                     ": the scenario asks for no trajectories ([stochastic] trajectories) and no --trajectories is "
+                     "given, so the run keeps no trajectories' summaries; expected --trajectories N with "
+                     "--ensemble-memory, or no --ensemble-memory");
   if (ensemble > 0) {
     // Said before the deterministic runs, where it is seen (after them it was lost among the step lines).
     const std::string warning = no_deviations_warning(set);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cohortgis/engine/count_text.hpp"
 #include "life_table_detail.hpp"
 #include "simd.hpp"
 #include "step_runner.hpp"
@@ -62,8 +63,7 @@ void StepRunner::validate_sizes() const {
       od && od->zones() != 0 &&
       (od->zones() != L_.zones || od->groups() != L_.groups || od->n_ages() != L_.grid.n_ages)) {
     const auto counts = [](int zones, int groups, int ages) {
-      const auto of = [](int n, const char* noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); };
-      return of(zones, "zone") + ", " + of(groups, "group") + " and " + of(ages, "age group");
+      return count_of(zones, "zone") + ", " + count_of(groups, "group") + " and " + count_of(ages, "age group");
     };
     throw InputError("year " + std::to_string(ctx_.start_year) + "–" + std::to_string(ctx_.end_year) +
                      ": OD migration built for " + counts(od->zones(), od->groups(), od->n_ages()) +

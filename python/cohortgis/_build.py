@@ -361,7 +361,9 @@ def scenario_from_frames(*, zones: Union[pd.DataFrame, "geopandas.GeoDataFrame"]
     except BaseException as e:
         if gdf is not None:
             _drop_geometry_dir(base_dir)
-        if isinstance(e, TypeError):  # pybind11's listing of every cell: text that is not UTF-8, said where it is
+        # Text that is not UTF-8 said where it is in the frames (by column name): pybind11's listing of every cell
+        # (a TypeError) for the scenario's text, the compiled reader's "tables['t'], row 5, cell 2" for a cell.
+        if isinstance(e, TypeError) or (isinstance(e, ValueError) and str(e).startswith("tables['")):
             _check_utf8(text, tables, {"name": name, "title": title, "migration_timing": migration_timing,
                                        "flow_policy": flow_policy})
         if not isinstance(e, ValueError):

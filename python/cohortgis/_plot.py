@@ -15,6 +15,26 @@ if TYPE_CHECKING:  # pragma: no cover  (annotations only: _frames imports this m
 Series3 = Tuple[str, Sequence[float], Sequence[float]]
 
 
+def _class_breaks(breaks: object, bounded: Callable, real_number: Callable) -> Optional[List[float]]:
+    """A Figure's class breaks, as a choropleth's renderer gives them: None, or finite real numbers in increasing order
+    (equal neighbours allowed: a class of one value), as a list of float. Figure(breaks=...) made by hand kept
+    whatever it was given (5, ["a"], [3, 1], [nan]) and a caller reading them as a map's classes got it back."""
+    if breaks is None:
+        return None
+    if isinstance(breaks, (str, bytes)) or not hasattr(breaks, "__iter__"):
+        raise TypeError(f"breaks: expected None or a list of real numbers in increasing order, got "
+                        f"{type(breaks).__name__}")
+    out: List[float] = []
+    for k, b in enumerate(bounded(breaks, "breaks")):
+        v = real_number(b, f"breaks {k}", "a finite real number")
+        if not math.isfinite(v):
+            raise ValueError(f"breaks {k}: {v}; expected a finite real number")
+        if out and v < out[-1]:
+            raise ValueError(f"breaks {k}: {v} after {out[-1]}; expected class breaks in increasing order")
+        out.append(v)
+    return out
+
+
 class Figure:
     """A rendered map or chart. Jupyter shows it inline (``_repr_png_`` / ``_repr_svg_``); ``save(path)`` writes
     PNG, SVG or PDF by the file's extension. Each format is rendered once, when first asked for."""
@@ -25,13 +45,13 @@ class Figure:
         if not callable(render):
             raise TypeError(f"render: expected a callable(format) returning the image's bytes, got "
                             f"{type(render).__name__}")
-        from ._frames import text_arg  # _frames imports this module
+        from ._frames import bounded, real_number, text_arg  # _frames imports this module
 
         self._render = render
         self._cache: Dict[str, bytes] = {}
         # Checked here, as render is: title=5 was kept, and shown by repr as if it were the figure's title.
         self.title = text_arg(title, "title")
-        self.breaks = breaks  # class breaks of a choropleth (None for charts)
+        self.breaks = _class_breaks(breaks, bounded, real_number)  # class breaks of a choropleth (None for charts)
 
     def data(self, format: str = "png") -> bytes:
         """The image as bytes in ``format`` ('png', 'svg' or 'pdf')."""

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "cohortgis/engine/count_text.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/engine/types.hpp"
 #include "common.hpp"
@@ -200,20 +201,18 @@ inline std::vector<T> rows_of(const py::handle& v, const std::string& what, cons
 }
 
 // A real number (a rate, a share): float() of a complex number, NumPy's too (a subclass of complex), is its real part
-// with only a ComplexWarning, of True 1; those are a TypeError naming `what`, as is text or an object float() does not
-// take, and a number past a float's range (10**400, OverflowError) a ValueError, in the words of the package's
-// real_number (_frames.py). Converted here, not by pybind11's caster, which cleared whatever __float__ raised: a
-// KeyboardInterrupt (Ctrl-C in it) or a MemoryError became "does not convert"; those go on.
+// with only a ComplexWarning, of True 1 (NotARealNumber, common.hpp); those are a TypeError naming `what`, as is text
+// or an object float() does not take, and a number past a float's range (10**400, OverflowError) a ValueError, in the
+// words of the package's real_number (_frames.py). Converted here, not by pybind11's caster, which cleared whatever
+// __float__ raised: a KeyboardInterrupt (Ctrl-C in it) or a MemoryError became "does not convert"; those go on.
 inline double real_of(const py::handle& v, const std::string& what) {
   const auto not_a_number = [&] {
     return py::type_error(what + ": " + shown_value(v) + " (" + type_name(v) +
                           ") is not a real number; expected a real number");
   };
-  // NumPy's bool_ too (not a subclass of bool: NewbornRule(0, 1, numpy.bool_(True)) was a share of 1.0), as the
-  // package's real_number refuses it.
-  if (PyComplex_Check(v.ptr()) || PyBool_Check(v.ptr()) || is_numpy_bool(v) || PyUnicode_Check(v.ptr()) ||
-      PyBytes_Check(v.ptr()))
-    throw not_a_number();
+  if (PyFloat_CheckExact(v.ptr())) return PyFloat_AS_DOUBLE(v.ptr());
+  // NumPy's bool and an array as a value convert by float() too (np.True_ as 1, np.array([5.0]) as 5).
+  if (!PyLong_CheckExact(v.ptr()) && NotARealNumber()(v)) throw not_a_number();
   const double x = PyFloat_AsDouble(v.ptr());
   if (x == -1.0 && PyErr_Occurred()) {
     if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
@@ -228,11 +227,20 @@ inline double real_of(const py::handle& v, const std::string& what) {
   return x;
 }
 
-// The lists of the compiled functions called directly (_cohortgis.pyi: allow_read, components, ids, a filter's pairs,
-// a map's values): read by their items (elements_of), each named by its index. pybind11's own list caster made room
-// for the len() a list subclass says before reading it (2^62: "vector::reserve", naming nothing), and read one saying
-// 0 as empty (a chart of no series, a set of no runs), silently.
+// A list of real numbers: the lists of the compiled functions called directly (_cohortgis.pyi: a chart's series, a
+// map's values) and the rates of GroupTransition and NewbornRule. Read by their items (elements_of), each named by its
+// index: pybind11's own list caster made room for the len() a list subclass says before reading it (2^62:
+// "vector::reserve", naming nothing), and read one saying 0 as empty (a chart of no series), silently; NumPy's
+// conversion (numbers_of) flattened a nested list ([[0.1, 0.2]] as two rates). A NumPy array goes through numbers_of,
+// whose checks (masked cells, a truncated memmap, a bool dtype) a read by items would miss, and must be 1-D.
 inline std::vector<double> reals_of(const py::handle& value, const std::string& what) {
+  if (py::isinstance<py::array>(value)) {
+    const DoubleArray a = numbers_of(py::reinterpret_borrow<py::object>(value), what);
+    if (a.ndim() != 1)
+      throw py::value_error(what + ": an array of " + std::to_string(a.ndim()) +
+                            " dimensions; expected a list of real numbers (1-D)");
+    return from_numpy(a);
+  }
   std::vector<double> out;
   if (!PyList_CheckExact(value.ptr()) && !PyTuple_CheckExact(value.ptr())) {
     for (const py::object& item : elements_of(value, what, "a list of real numbers"))
@@ -371,10 +379,8 @@ inline std::map<int, double> year_points_of(const py::handle& points, const std:
   return out;
 }
 
-// "1 group", "2 groups": the reprs' counts; a float as Python's repr writes it (its shortest form).
-inline std::string count_of(std::size_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
+// A float as Python's repr writes it (its shortest form). The reprs' counts ("1 group", "2 groups"): count_of,
+// cohortgis/engine/count_text.hpp.
 inline std::string repr_of(double x) { return py::repr(py::float_(x)).cast<std::string>(); }
 
 }  // namespace cohortgis::python

@@ -43,12 +43,6 @@ void check_pickle_state(const py::tuple& s, std::size_t fields, const char* what
                      std::to_string(fields) + " (a state of another cohortgis version?)");
 }
 
-// A list of rates (GroupTransition.rate_per_year, zone_multiplier, NewbornRule.zone_share) through numbers_of:
-// pybind11's list of float took a NumPy complex number's real part with only a ComplexWarning.
-std::vector<double> rates_of(const py::object& value, const std::string& what) {
-  return from_numpy(numbers_of(value, what));
-}
-
 // Every pickle protocol reduced as protocol 2 reduces these classes: (copyreg.__newobj__, (cls,), __getstate__()),
 // restored by __setstate__. For protocols 0 and 1 (pickle.dumps(flow, 0)) copyreg's own reduction called pybind11's
 // base type, whose constructor threw through C: std::terminate ("new instance has no pybind11-registered base types").
@@ -73,7 +67,7 @@ void bind_flows(py::module_& m) {
       .def(py::init([](const py::object& from_group, const py::object& to_group, const py::object& rate,
                        const py::object& mult) {
              return GroupTransition{group_of(from_group, "from_group"), group_of(to_group, "to_group"),
-                                    rates_of(rate, "rate_per_year"), rates_of(mult, "zone_multiplier")};
+                                    reals_of(rate, "rate_per_year"), reals_of(mult, "zone_multiplier")};
            }),
            py::arg("from_group"), py::arg("to_group"), py::arg("rate_per_year"),
            py::arg("zone_multiplier") = py::list())
@@ -81,12 +75,12 @@ void bind_flows(py::module_& m) {
       .COHORTGIS_INT_FIELD(GroupTransition, to_group, "index into Scenario.group_names")
       .def_property(
           "rate_per_year", [](const GroupTransition& t) { return t.rate_per_year; },
-          [](GroupTransition& t, const py::object& v) { t.rate_per_year = rates_of(v, "rate_per_year"); },
+          [](GroupTransition& t, const py::object& v) { t.rate_per_year = reals_of(v, "rate_per_year"); },
           "[sex][age] per person per year, from 0 to 1 as a scenario file's [[transitions]] rate (checked when set on\n"
           "StepSchedules.transitions; finite and >= 0 again when a run starts)")
       .def_property(
           "zone_multiplier", [](const GroupTransition& t) { return t.zone_multiplier; },
-          [](GroupTransition& t, const py::object& v) { t.zone_multiplier = rates_of(v, "zone_multiplier"); },
+          [](GroupTransition& t, const py::object& v) { t.zone_multiplier = reals_of(v, "zone_multiplier"); },
           "[zone] factors, finite and >= 0; empty: 1")
       // Plain data: pickles (multiprocessing, a cache on disk) and copies field by field.
       .def("__reduce_ex__", &reduce_as_protocol_2, py::arg("protocol"))
@@ -125,7 +119,7 @@ void bind_flows(py::module_& m) {
           "births (their shares sum to at most 1 in each zone, checked when a run starts)")
       .def_property(
           "zone_share", [](const NewbornRule& r) { return r.zone_share; },
-          [](NewbornRule& r, const py::object& v) { r.zone_share = rates_of(v, "zone_share"); },
+          [](NewbornRule& r, const py::object& v) { r.zone_share = reals_of(v, "zone_share"); },
           "[zone] shares; overrides share when not empty")
       .def("__reduce_ex__", &reduce_as_protocol_2, py::arg("protocol"))
       .def(py::pickle(

@@ -19,9 +19,11 @@
 #include "cohortgis/app/language.hpp"
 #include "cohortgis/app/run.hpp"
 #include "cohortgis/engine/index_cast.hpp"
+#include "cohortgis/engine/number_text.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/read_policy.hpp"
+#include "cohortgis/scenarios/input_limits.hpp"
 #include "cohortgis/scenarios/models.hpp"
 #include "cohortgis/scenarios/scenario.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
@@ -154,6 +156,36 @@ std::size_t zone_index(const Scenario& sc, const std::string& id) {
 std::unordered_map<const Scenario*, int>& running() {
   static std::unordered_map<const Scenario*, int> m;
   return m;
+}
+
+// load_scenario_text's tables, {name: (columns, rows of str cells)}, read item by item: pybind11's conversion of the
+// whole dict said only "a dict that does not convert" for a cell given as a list, a number or None, naming neither
+// the table, the row nor the cell; a row of more or fewer cells than columns is refused here, naming it.
+scenarios::MemoryTables tables_of(const py::object& tables) {
+  const std::string expected = "a dict {name: (columns, rows of str cells)}";
+  if (!PyDict_Check(tables.ptr()))
+    throw py::type_error("tables: expected " + expected + ", got " + std::string(Py_TYPE(tables.ptr())->tp_name));
+  scenarios::MemoryTables out;
+  for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(tables)) {
+    const std::string name = text_of(key, "tables: a table's name");
+    const std::string what = "tables['" + name + "']";
+    const std::vector<py::object> pair = elements_of(value, what, "a (columns, rows) pair");
+    if (pair.size() != 2)
+      throw py::value_error(what + ": " + count_of(pair.size(), "item") + "; expected a (columns, rows) pair");
+    scenarios::MemoryTable t;
+    t.columns = texts_of(pair[0], what + ", column");
+    const std::vector<py::object> rows = elements_of(pair[1], what + ", rows", "a list of rows of str cells");
+    t.rows.reserve(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const std::string row = what + ", row " + std::to_string(r);
+      t.rows.push_back(texts_of(rows[r], row + ", cell"));
+      if (t.rows.back().size() != t.columns.size())
+        throw py::value_error(row + ": " + count_of(t.rows.back().size(), "cell") + "; expected " +
+                              std::to_string(t.columns.size()) + ", one per column");
+    }
+    out[name] = std::move(t);
+  }
+  return out;
 }
 
 }  // namespace
@@ -491,7 +523,15 @@ void bind_scenario(py::module_& m) {
             const scenarios::YearPath path = year_path(year_points_of(points, "tfr"), 0.0, 10.0, "tfr");
             const int z = s.grid.width_years;
             each_fertility_schedule(s, [&](std::span<const double> f, int y0, int y1) {
-              return scenarios::rescale_to_tfr(f, z, path.mean_over_years(y0, y1));
+              const double tfr = path.mean_over_years(y0, y1);
+              std::vector<double> scaled = scenarios::rescale_to_tfr(f, z, tfr);
+              // A rate the schedules' own check refuses (StepSchedules.asfr: 0 to 1) was kept, and refused only when
+              // the step's schedules were assigned back, by its flat index alone (round 30, h196).
+              for (std::size_t i = 0; i < scaled.size(); ++i)
+                if (const std::string why = scenarios::birth_rate_problem(scaled[i]); !why.empty())
+                  throw InputError("age " + std::to_string(s.grid.age_start(static_cast<int>(i))) +
+                                   ": the schedule scaled to a TFR of " + shortest_number(tfr) + ": " + why);
+              return scaled;
             });
           },
           py::arg("points"),
@@ -626,12 +666,9 @@ void bind_scenario(py::module_& m) {
         const std::string label = text_of(label_arg, "label");
         const std::string data_dir = text_of(data_dir_arg, "data_dir");
         const std::string base_dir = text_of(base_dir_arg, "base_dir");
-        // value_of: a list subclass inside whose len() lies is named, not pybind11's "vector::reserve".
-        using Tables =
-            std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>>;
-        const Tables tables = value_of<Tables>(tables_arg, "tables", "a dict {name: (columns, rows of str cells)}");
-        scenarios::MemoryTables frames;
-        for (const auto& [name, t] : tables) frames[name] = scenarios::MemoryTable{t.first, t.second};
+        // Item by item (tables_of): a list subclass inside whose len() lies is named, not pybind11's
+        // "vector::reserve", and a wrong cell by its table, row and cell.
+        scenarios::MemoryTables frames = tables_of(tables_arg);
         const std::string data = app::resolve_data_dir(path_arg(data_dir, "data_dir"));
         path_arg(base_dir, "base_dir");
         const auto out = std::make_shared<std::optional<ScenarioSet>>();

@@ -163,6 +163,35 @@ inline py::array_t<double> to_numpy(const std::vector<double>& v) {
 // raised SIGBUS). With the GIL held (python/src/readable.cpp).
 bool readable(const py::array& a);
 
+// Whether an object that float() may convert is no real number (numbers_of's cells, real_of's values): a complex
+// number (NumPy's gave its real part with only a ComplexWarning), a bool or NumPy bool (1), text ("1.5" by its text),
+// NumPy's datetimes (datetime64("2020-01-01") as 18262 days since 1970), and an array as a cell, which converts by
+// float() when it holds one value whatever its dtype (np.array(True) gave 1, np.array("1.5") 1.5 and np.array([5.0])
+// 5): only a 0-d array of a number dtype is a number. NumPy's types are looked up once per object of this class.
+class NotARealNumber {
+ public:
+  NotARealNumber() {
+    const py::module_ numpy = py::module_::import("numpy");
+    complex_ = numpy.attr("complexfloating");
+    bool_ = numpy.attr("bool_");
+    datetime_ = numpy.attr("datetime64");
+    timedelta_ = numpy.attr("timedelta64");
+  }
+  bool operator()(const py::handle item) const {
+    if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || PyUnicode_Check(item.ptr()) ||
+        PyBytes_Check(item.ptr()) || py::isinstance(item, complex_) || py::isinstance(item, bool_) ||
+        py::isinstance(item, datetime_) || py::isinstance(item, timedelta_))
+      return true;
+    if (!py::isinstance<py::array>(item)) return false;
+    const auto cell = py::reinterpret_borrow<py::array>(item);
+    const char kind = cell.dtype().kind();
+    return cell.ndim() != 0 || (kind != 'f' && kind != 'i' && kind != 'u');
+  }
+
+ private:
+  py::object complex_, bool_, datetime_, timedelta_;
+};
+
 // `value` (an array or any array-like) as float64 in C order. Only numbers convert: forcecast alone takes datetimes
 // as seconds since 1970, complex numbers without their imaginary part, booleans as 0/1 and strings by their text,
 // silently (as arrays and as objects in an object array); those are a TypeError naming `what`. `check_size`, if
@@ -201,23 +230,10 @@ inline DoubleArray numbers_of(const py::object& value, const std::string& what,
     throw py::type_error(what + ": an array of dtype " + py::str(a.dtype()).cast<std::string>() +
                          "; expected numbers (a float or integer dtype)");
   if (k == 'O') {
-    // NumPy converts each object with float(): a NumPy complex number gave its real part with only a ComplexWarning,
-    // True gave 1. Read through .flat (no copy of a broadcast view).
-    // Text and NumPy's datetimes convert too: "1.5" by its text, datetime64("2020-01-01") as 18262 days since 1970.
-    const py::object complex_type = numpy.attr("complexfloating"), bool_type = numpy.attr("bool_"),
-                     datetime_type = numpy.attr("datetime64"), timedelta_type = numpy.attr("timedelta64");
-    // An array as a cell converts by float() as well when it holds one value, whatever its dtype: np.array(True)
-    // gave 1, np.array("1.5") 1.5 and np.array([5.0]) 5; only a 0-d array of a number dtype is a number.
-    const auto array_not_a_number = [](const py::handle item) {
-      if (!py::isinstance<py::array>(item)) return false;
-      const auto cell = py::reinterpret_borrow<py::array>(item);
-      const char kind = cell.dtype().kind();
-      return cell.ndim() != 0 || (kind != 'f' && kind != 'i' && kind != 'u');
-    };
+    // NumPy converts each object with float(): read through .flat (no copy of a broadcast view).
+    const NotARealNumber not_a_real;
     for (const py::handle item : a.attr("flat")) {
-      if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || PyUnicode_Check(item.ptr()) ||
-          PyBytes_Check(item.ptr()) || py::isinstance(item, complex_type) || py::isinstance(item, bool_type) ||
-          py::isinstance(item, datetime_type) || py::isinstance(item, timedelta_type) || array_not_a_number(item))
+      if (not_a_real(item))
         throw py::type_error(what + ": an array holding " + py::repr(item).cast<std::string>() + " (" +
                              Py_TYPE(item.ptr())->tp_name + "); expected real numbers");
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C in a long walk

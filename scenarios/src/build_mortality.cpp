@@ -187,10 +187,12 @@ std::vector<double> person_years_from_q(const Build& b, const std::vector<int>& 
   return L;
 }
 
-// `value_column`: the column of the rows that holds L ("Lx"), or that names the row ("age") where L is computed.
-void check_person_years(const Build& b, const std::vector<int>& ages, const std::vector<double>& L, double l0,
-                        const toml::node* n, const std::string& key, const std::string& where, const RowOfAge& at,
-                        const std::string& value_column) {
+// Checks a table's person-years L row by row (`ages` its rows, l0 its radix) and returns them on the grid: the rows
+// above the grid's open age w folded into its open group, T(w) = Σ L over the rows from w on. `value_column`: the
+// column of the rows that holds L ("Lx"), or that names the row ("age") where L is computed.
+std::vector<double> person_years_on_grid(const Build& b, const std::vector<int>& ages, std::vector<double> L, double l0,
+                                         const toml::node* n, const std::string& key, const std::string& where,
+                                         const RowOfAge& at, const std::string& value_column) {
   const std::vector<double> width = widths_of(ages);
   if (!(l0 > 0 && std::isfinite(l0))) b.doc.fail(n, key, where + ": the radix l0 is " + fmt(l0) + "; expected > 0");
   for (std::size_t i = 0; i < L.size(); ++i)
@@ -208,15 +210,17 @@ void check_person_years(const Build& b, const std::vector<int>& ages, const std:
                  at(ages[i], value_column) + ": the life table increases: Lx per year of age is " +
                      fmt(L[i] / width[i]) + " at age " + std::to_string(ages[i]) + " after " +
                      fmt(L[i - 1] / width[i - 1]) + " at age " + std::to_string(ages[i - 1]));
-}
-
-// Every age group of the grid needs person-years above 0 and finite: the projection's survival ratio into the next
-// group is L(x + z) / L(x) (docs/ccmpp.md A1), 0/0 after a row nobody lives in (a qx of 1 or an lx of 0 before it,
-// an Lx of 0), and the open group's T(w) is the sum of the table's rows from w on, which may overflow where every
-// row is finite. Checked on the grid's rows (`L` as folded), naming the table's row, where the engine would name
-// only its own row number.
-void refuse_empty_rows(const Build& b, const std::vector<int>& ages, const std::vector<double>& L, const toml::node* n,
-                       const std::string& key, const RowOfAge& at, const std::string& value_column) {
+  const auto open_row = uz(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
+  if (open_row + 1 < L.size()) {
+    double T = 0.0;
+    for (std::size_t i = open_row; i < L.size(); ++i) T += L[i];
+    L.resize(open_row + 1);
+    L.back() = T;
+  }
+  // Every age group of the grid needs person-years above 0 (finite, as each row is, but T may overflow where every
+  // row is finite): the projection's survival ratio into the next group is L(x + z) / L(x) (docs/ccmpp.md A1), 0/0
+  // after a row nobody lives in (a qx of 1 or an lx of 0 before it, an Lx of 0). Checked on the grid's rows, naming
+  // the table's row, where the engine would name only its own row number.
   for (std::size_t i = 0; i < L.size(); ++i) {
     if (L[i] > 0 && std::isfinite(L[i])) continue;
     const bool open = i + 1 == L.size();
@@ -230,6 +234,7 @@ void refuse_empty_rows(const Build& b, const std::vector<int>& ages, const std::
                              : " (nobody lives to this row: a probability of dying of 1 or survivors of 0 "
                                "before it; the survival ratio into the next group would be 0/0)"));
   }
+  return L;
 }
 
 }  // namespace
@@ -498,18 +503,9 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
           if (form == Form::lx)
             if (auto it = std::find(ages.begin(), ages.end(), 65); it != ages.end()) l65 = vals[uz(it - ages.begin())];
         }
-        check_person_years(b, ages, out, l0, mn, mkey, where, at, form == Form::Lx ? column : "age");
+        out = person_years_on_grid(b, ages, std::move(out), l0, mn, mkey, where, at, form == Form::Lx ? column : "age");
         if (const std::string problem = l65_problem(l65, l0); !problem.empty())  // input_limits.hpp
           doc.fail(mn, mkey, at(65, form == Form::lx ? column : "lx") + ": " + problem);
-        // Rows above the grid's open age w are folded into its open group: T(w) = Σ L over the rows from w on.
-        const auto open_row = uz(std::find(ages.begin(), ages.end(), b.sc.grid.open_age()) - ages.begin());
-        if (open_row + 1 < out.size()) {
-          double T = 0.0;
-          for (std::size_t i = open_row; i < out.size(); ++i) T += out[i];
-          out.resize(open_row + 1);
-          out.back() = T;
-        }
-        refuse_empty_rows(b, ages, out, mn, mkey, at, form == Form::Lx ? column : "age");
       }
       if (n_rows == 0) n_rows = out.size();
       if (out.size() != n_rows) doc.fail(mn, mkey, where + ": every schedule must have the same age rows");

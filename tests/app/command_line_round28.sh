@@ -46,8 +46,12 @@ expect_error "--seed without trajectories" \
   "^cohortgis: error: --seed 5: the scenario asks for no trajectories .* expected --trajectories N with --seed, or no --seed" \
   run good.toml --out out --quiet --no-report --seed 5
 expect_error "--ensemble-memory without trajectories" \
-  "^cohortgis: error: --ensemble-memory: the scenario asks for no trajectories .* expected --trajectories N with --ensemble-memory, or no --ensemble-memory" \
+  "^cohortgis: error: --ensemble-memory 512: the scenario asks for no trajectories .* expected --trajectories N with --ensemble-memory, or no --ensemble-memory" \
   run good.toml --out out --quiet --no-report --ensemble-memory 512
+# Named with its value (round 30, h196: "--ensemble-memory:" named none), a fraction of a MiB too.
+expect_error "--ensemble-memory 0.5 without trajectories" \
+  "^cohortgis: error: --ensemble-memory 0.5: the scenario asks for no trajectories" \
+  run good.toml --out out --quiet --no-report --ensemble-memory 0.5
 (cd "$S" && timeout 120 "$EXE" run stochastic.toml --out out --quiet --no-report --seed 5 --ensemble-memory 512) ||
   fail "--seed 5 --ensemble-memory 512 stochastic"
 grep -q '"seed": 5' "$S/out/manifest.json" || fail "--seed 5: manifest.json does not record it"

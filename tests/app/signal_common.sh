@@ -36,3 +36,14 @@ expect_stopped() {
   [ "$ms" -lt 2000 ] || fail "SIG$sig $what: exit after $ms ms, expected under 2 s"
   grep -q "interrupted by SIG$sig" "$WORK/err" || fail "SIG$sig $what: killed, not stopped: $(cat "$WORK/err")"
 }
+# wait_for_glob PID GLOB TRIES: returns 0 once a path matches GLOB (the phase the test stops has begun), 1 when the
+# process PID has ended or TRIES looks 0.01 s apart have found nothing.
+wait_for_glob() {
+  local pid=$1 glob=$2 tries=$3
+  for _ in $(seq 1 "$tries"); do
+    compgen -G "$glob" >/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.01
+  done
+  return 1
+}

@@ -19,11 +19,7 @@ for sig in TERM INT QUIT USR1; do
   "$EXE" run "$EXAMPLES/nc-counties/scenario.toml" --out "$WORK/out" --quiet 2>"$WORK/err" &
   pid=$!
   drawing=""
-  for _ in $(seq 1 2000); do
-    if compgen -G "$WORK/out.tmp-*/maps/*.png" >/dev/null; then drawing=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  wait_for_glob "$pid" "$WORK/out.tmp-*/maps/*.png" 2000 && drawing=1
   [ -n "$drawing" ] || { wait "$pid"; fail "SIG$sig: the run never started drawing (exit $?: $(cat "$WORK/err"))"; }
   compgen -G "$WORK/out.tmp-*/report.html" >/dev/null && fail "SIG$sig: drawing had already finished"
   t0=$(date +%s%N)
@@ -37,27 +33,7 @@ for sig in TERM INT QUIT USR1; do
 done
 # SIGTERM while a large base table is read (a phase without cancel checks: the watchdog's 0.5 s): 20,000 zones.
 mkdir -p "$WORK/big"
-/usr/bin/python3 - "$WORK/big" <<'PY'
-import sys
-d = sys.argv[1]
-with open(f"{d}/base.csv", "w") as f:
-    f.write("zone,sex,age,population\n")
-    for z in range(20000):
-        for sex in ("female", "male"):
-            for age in range(0, 90, 5):
-                f.write(f"Z{z},{sex},{age},{1000 - age}\n")
-with open(f"{d}/zones.csv", "w") as f:
-    f.write("id,name\n" + "".join(f"Z{z},zone {z}\n" for z in range(20000)))
-with open(f"{d}/asfr.csv", "w") as f:
-    f.write("age,value\n20,0.1\n25,0.1\n30,0.1\n")
-with open(f"{d}/mx.csv", "w") as f:
-    f.write("age,sex,mx\n" + "".join(f"{a},{s},0.01\n" for s in ("female", "male") for a in [0, 1] + list(range(5, 90, 5))))
-with open(f"{d}/scenario.toml", "w") as f:
-    f.write('[scenario]\nname = "big"\n[geography]\nzones = "zones.csv"\n'
-            '[projection]\nbase_year = 2020\nhorizon = 2030\nstep = 5\nopen_age = 85\n'
-            '[base_population]\ntable = "base.csv"\n[fertility]\nschedule = "asfr.csv"\nsrb = 105\n'
-            '[mortality]\nmx = { path = "mx.csv", columns = { value = "mx" } }\n')
-PY
+/usr/bin/python3 "$(dirname "$0")/big_scenario.py" "$WORK/big" 20000
 # SIGALRM (a `timeout`-like alarm) takes the same path as SIGTERM; the watchdog's message names it.
 for sig in TERM ALRM; do
   rm -rf "$WORK"/out*

@@ -142,6 +142,28 @@ TEST(Monitoring, BadTablesNameRowAndColumn) {
   EXPECT_TRUE(has(e, "data row 2") && has(e, "same year, zone")) << e;
 }
 
+// An encoding declared for a table whose text is UTF-8 by its format (GeoJSON) is refused naming the key
+// `monitoring.observed.encoding`, as every other table's is (round 30, h196: the message named only the file).
+TEST(Monitoring, AnEncodingDeclaredForUtf8TextNamesItsKey) {
+  const fs::path p = fs::temp_directory_path() / "cohortgis_monitoring_utf8.geojson";
+  std::ofstream(p) << R"({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, )"
+                      R"("properties": {"year": 2025, "zone": "A", "indicator": "population", "value": 1, )"
+                      R"("unit": "persons"}}]})";
+  scenarios::MonitoringSpec s;
+  s.observed = p.string();
+  s.encoding = "GBK";
+  try {
+    read_observed_figures(s, scope());
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.rfind("key 'monitoring.observed.encoding': ", 0), 0u) << m;
+    EXPECT_NE(m.find("encoding 'GBK' declared, but the text of a GeoJSON source is UTF-8"), std::string::npos) << m;
+  }
+  s.encoding.clear();
+  EXPECT_EQ(read_observed_figures(s, scope()).size(), 1u);
+}
+
 // A row of an indicator whose age band the grid cannot count (share_65_plus_percent on a grid open at 20, which the
 // projection leaves empty) is refused naming the row, the indicator, its band and the grid's open age; on a grid
 // open at 65 the same row is read, and a band below the open age (age_0_2) is read at 20.

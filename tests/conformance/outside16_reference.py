@@ -243,7 +243,8 @@ def _fmt(v):
     return str(v)
 
 
-# ---------------------------------------------------------------- bayesPop: MortCast's life table and the C step
+# ---------------------------------------------------------------- bayesPop: MortCast's life table
+# (bayesPop's C step `CCM`, on any grid, is outside17_reference.ccm_step)
 
 def mortcast_life_table_1y(mx, sex):
     """MortCast's single-year life table as bayesPop calls it (bayesPop R/predict.pop.R `survival.fromLT` →
@@ -276,58 +277,3 @@ def bayespop_kannisto_annual(mx_male, mx_female):
     proj = list(range(100, 131))
     return (list(mx_male[:100]) + kannisto_predict(cm, dm, proj),
             list(mx_female[:100]) + kannisto_predict(cf, df, proj))
-
-
-def bayespop_ccm_step(popm, popf, srm, srf, asfr, srb, migm, migf, mig_code):
-    """One step of bayesPop's `CCM` (src/projection_functions.c) for migration counts (MIGratecode 0, nobserved 0)
-    on single years: MIGtype 0 ("even": half at the start, half added with the survivors, none at the end) or 9
-    (all at the end, where a negative count is first cut so that the cell keeps 0.0005: min(0, max(M, −P + 0.0005))).
-    No override of the start cells and, with MIGtype 0, no floor. `asfr` by age 0 … 130 (its rows 10 … 54 used),
-    `srb` boys per girl. Returns (end_m, end_f, cohort_deaths_m, cohort_deaths_f, births_m, births_f, mig_m, mig_f,
-    cut) with `cut` True where the end adjustment changed a count."""
-    n = len(popm)
-    if mig_code == 0:
-        start_m = [0.5 * m for m in migm]
-        start_f = [0.5 * m for m in migf]
-        mid_m, mid_f = list(start_m), list(start_f)
-        end_m, end_f = [0.0] * n, [0.0] * n
-    else:
-        start_m, start_f = [0.0] * n, [0.0] * n
-        mid_m, mid_f = [0.0] * n, [0.0] * n
-        end_m, end_f = list(migm), list(migf)
-    adjm = [p + s for p, s in zip(popm, start_m)]
-    adjf = [p + s for p, s in zip(popf, start_f)]
-    cdm, cdf = [0.0] * n, [0.0] * n
-    outm, outf = [0.0] * n, [0.0] * n
-    for i in range(1, n - 1):
-        cdm[i] = adjm[i - 1] * (1 - srm[i])
-        cdf[i] = adjf[i - 1] * (1 - srf[i])
-        outm[i] = adjm[i - 1] - cdm[i] + mid_m[i]
-        outf[i] = adjf[i - 1] - cdf[i] + mid_f[i]
-    i = n - 1
-    cdm[i] = (adjm[i - 1] + adjm[i]) * (1 - srm[i])
-    cdf[i] = (adjf[i - 1] + adjf[i]) * (1 - srf[i])
-    outm[i] = adjm[i - 1] + adjm[i] - cdm[i] + mid_m[i]
-    outf[i] = adjf[i - 1] + adjf[i] - cdf[i] + mid_f[i]
-    srb_ratio = srb / (1 + srb)
-    b = 0.0
-    for a in range(10, 55):           # age.index.fert(annual = TRUE) = 11:55 in R's 1-based rows
-        b += (adjf[a] + outf[a]) * asfr[a] * 0.5
-    bm = b * srb_ratio
-    bf = b - bm
-    cdm[0] = bm * (1 - srm[0])
-    cdf[0] = bf * (1 - srf[0])
-    outm[0] = bm - cdm[0] + mid_m[0]
-    outf[0] = bf - cdf[0] + mid_f[0]
-    cut = False
-    for arr_mig, arr_pop in ((end_m, outm), (end_f, outf)):
-        for a in range(n):
-            if arr_mig[a] < 0:
-                new = min(0.0, max(arr_mig[a], -arr_pop[a] + 0.0005))
-                cut = cut or new != arr_mig[a]
-                arr_mig[a] = new
-    outm = [p + m for p, m in zip(outm, end_m)]
-    outf = [p + m for p, m in zip(outf, end_f)]
-    fin_m = [s + d + e for s, d, e in zip(start_m, mid_m, end_m)]
-    fin_f = [s + d + e for s, d, e in zip(start_f, mid_f, end_f)]
-    return outm, outf, cdm, cdf, bm, bf, fin_m, fin_f, cut

@@ -137,11 +137,13 @@ def kannisto_abridged(mx_male, mx_female):
 # ---------------------------------------------------------------- bayesPop: one step of CCM
 
 FERTILE_5 = range(3, 10)   # age.index.fert(annual = FALSE) = 4:10, 0-based 3 … 9: 15-19 … 45-49
+FERTILE_1 = range(10, 55)  # age.index.fert(annual = TRUE) = 11:55, 0-based 10 … 54: single years 10 … 54
 
 
 def ccm_step(popm, popf, srm, srf, asfr, srb, migm, migf, mig_type=0, rate_code=0, rate_m=0.0, rate_f=0.0,
              fertile=FERTILE_5):
-    """One period of bayesPop's CCM (src/projection_functions.c), nobserved = 0, on any grid: lists by group.
+    """One period of bayesPop's CCM (src/projection_functions.c), nobserved = 0, on any grid: lists by group
+    (five-year groups with `fertile` FERTILE_5, single years with FERTILE_1; outside16's single-year case uses it).
 
     `asfr` by group (only `fertile` groups are read), as CCM takes it: births over the whole period per woman
     (TFR · PASFR / 100 on five-year groups), B = Σ (A_f + Q_f) · asfr / 2. `srb` boys per girl: boys B · srb /

@@ -183,3 +183,26 @@ def test_a_tfr_path_over_a_step_without_births_names_it_and_changes_nothing():
                                          r"cannot scale it to a TFR; no schedule was changed$"):
         sc.set_tfr_path({2020: 1.5})
     assert all(np.array_equal(b, sc.step_schedules(k).asfr) for k, b in enumerate(before))
+
+
+def test_a_tfr_path_scaling_a_rate_past_1_names_step_zone_group_and_age():
+    # Round 30 (h196): a rate above 1 birth per woman per year was kept, and refused only when the step's schedules
+    # were assigned back ("asfr: index 3: …", a flat index). Now refused by set_tfr_path itself, naming the step, its
+    # years, the zone, the group and the age, and changing no schedule.
+    sc = cg.load_scenario(str(FIX / "scenarios" / "good.toml")).baseline
+    st = sc.step_schedules(1)
+    rates = np.zeros(len(st.asfr)).reshape(-1, sc.n_ages)
+    rates[:, 3] = 0.1  # every birth in the age group 3 (15-19 on good.toml's grid): a TFR of 0.1 · step_years
+    st.asfr = rates.ravel()
+    sc.set_step_schedules(1, st)
+    before = [np.array(sc.step_schedules(k).asfr) for k in range(sc.steps)]
+    tfr = 1.2 * sc.step_years  # the group's rate becomes 1.2
+    with pytest.raises(ValueError, match=r"^scenario '[^']+': step 2 \(years \d{4}–\d{4}\), (zone '[^']+'|every zone)"
+                                         r"(, group '[^']+')?: age %d: the schedule scaled to a TFR of [0-9.]+: "
+                                         r"expected births per woman per year from 0 to 1, got 1.2[0-9]*; no schedule "
+                                         r"was changed$" % (3 * sc.step_years)):
+        sc.set_tfr_path({2020: tfr})
+    assert all(np.array_equal(b, sc.step_schedules(k).asfr) for k, b in enumerate(before))
+    sc.set_tfr_path({2020: tfr * 0.8})  # a rate of 0.96 is taken, and assigned back
+    st = sc.step_schedules(1)
+    st.asfr = st.asfr

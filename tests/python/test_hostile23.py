@@ -276,6 +276,29 @@ def test_rates_and_pickle_states_named():
         pickle.dumps(cg.load_scenario(GOOD).run(threads=1).pyramid())
 
 
+def test_rate_lists_read_by_their_items_and_named_by_index():
+    # Round 30 (h196): the rate lists went through NumPy's conversion, which flattened a nested list ([[0.1, 0.2]] as
+    # two rates) and named no item ("zone_share: an array of dtype <U1"); now read as the compiled functions' lists
+    # (one helper), each item named by its index. A NumPy bool and an array as a value were a rate of 1 and of 5.
+    with pytest.raises(TypeError, match=r"^rate_per_year 0: \[0.1, 0.2\] \(list\) is not a real number"):
+        cg.GroupTransition(0, 1, [[0.1, 0.2]])
+    with pytest.raises(ValueError, match=r"^zone_multiplier: an array of 2 dimensions; expected a list of real"):
+        cg.GroupTransition(0, 1, [0.1], np.array([[1.0, 2.0]]))
+    r = cg.NewbornRule(0, 1, 0.5)
+    with pytest.raises(TypeError, match=r"^zone_share 1: 'x' \(str\) is not a real number"):
+        r.zone_share = [0.5, "x"]
+    with pytest.raises(TypeError, match=r"^zone_share 0: True \(bool_?\) is not a real number"):
+        r.zone_share = [np.True_]
+    with pytest.raises(TypeError, match=r"^share: .* is not a real number"):
+        cg.NewbornRule(0, 1, np.array([0.5]))
+    with pytest.raises(TypeError, match=r"^share: True \(bool_?\) is not a real number"):
+        cg.NewbornRule(0, 1, np.True_)
+    with pytest.raises(ValueError, match="^zone_share: a masked array with masked"):
+        r.zone_share = np.ma.masked_array([0.5, 0.2], mask=[False, True])
+    r.zone_share = (np.float32(0.5), 1, np.array(0.25))
+    assert r.zone_share == [0.5, 1.0, 0.25]
+
+
 def test_schedule_lists_and_scalars_named():
     st = cg.load_scenario(GOOD).baseline.step_schedules(0)
     with pytest.raises(TypeError, match="transitions: row 0: .*expected a cohortgis.GroupTransition"):

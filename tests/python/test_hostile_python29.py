@@ -9,6 +9,7 @@ Scenario.language unknown to the report was refused only by write_outputs; run(t
 deterministic run before refusing a misspelt indicator, trajectories=0 or seed=-1; variants=[] gave every run to the
 frames and to_xarray, and every variant to backtest, where ScenarioSet.run(variants=[]) refuses it, as zones_frame
 took indicators=[] for all; a pyramid's compare_year=2020.0 was labelled "total 2020.0"; Figure(title=5) was kept."""
+import math
 import pathlib
 
 import numpy as np
@@ -97,8 +98,8 @@ def test_loaders_and_jobs_read_lists_by_items(toy, tmp_path):
         C.load_scenario_file(GOOD, "", ShortLie([fix]))
     with pytest.raises(TypeError, match="allow_read 0: expected a str, got bytes"):
         C.load_scenario_file(GOOD, "", [b"/tmp"])
-    with pytest.raises(ValueError, match="tables: a list inside it says by len"):
-        C.load_scenario_text("", "x", "", {"t": (LongLie(["a"]), [["1"]])})
+    with pytest.raises(ValueError, match=r"tables\['t'\], column: iterating"):  # read by items since round 30
+        C.load_scenario_text("", "x", "", {"t": (ShortLie(["a"]), [["1"]])})
     with pytest.raises(ValueError, match="indicators: 'nope' is not an indicator"):
         C.run_ensemble([toy], "", "", 2, 1, 1, LongLie(["nope"]))
     with pytest.raises(ValueError, match="runs: iterating"):
@@ -215,3 +216,44 @@ def test_a_figure_title_is_text():
     with pytest.raises(TypeError, match="title: expected a str, got int"):
         cg.Figure(lambda fmt: b"x", title=5)
     assert repr(cg.Figure(lambda fmt: b"x", "t")) == "<cohortgis.Figure 't'>"
+
+
+def test_a_figures_breaks_are_increasing_finite_numbers():
+    # Round 30 (h196): Figure(breaks=...) kept whatever it was given.
+    draw = lambda fmt: b"x"  # noqa: E731
+    with pytest.raises(TypeError, match="^breaks: expected None or a list of real numbers in increasing order, got int"):
+        cg.Figure(draw, breaks=5)
+    with pytest.raises(TypeError, match="^breaks: expected None or a list of real numbers in increasing order, got str"):
+        cg.Figure(draw, breaks="123")
+    with pytest.raises(TypeError, match=r"^breaks 1: 'a' \(str\) is not a real number"):
+        cg.Figure(draw, breaks=[1.0, "a"])
+    with pytest.raises(TypeError, match=r"^breaks 0: True \(bool\) is not a real number"):
+        cg.Figure(draw, breaks=[True])
+    with pytest.raises(ValueError, match="^breaks 1: nan; expected a finite real number"):
+        cg.Figure(draw, breaks=[0.0, math.nan])
+    with pytest.raises(ValueError, match="^breaks 2: inf; expected a finite real number"):
+        cg.Figure(draw, breaks=(0, 1, math.inf))
+    with pytest.raises(ValueError, match=r"^breaks 1: 1.0 after 3.0; expected class breaks in increasing order"):
+        cg.Figure(draw, breaks=[3, 1])
+    assert cg.Figure(draw, breaks=np.array([1, 2, 2, 5])).breaks == [1.0, 2.0, 2.0, 5.0]
+    assert cg.Figure(draw).breaks is None
+
+
+def test_load_scenario_text_names_the_table_row_and_cell_it_cannot_take():
+    # Round 30 (h196): a cell given as a list (rows nested a level too deep), a number or None was "tables: a dict that
+    # does not convert", naming neither the table, the row nor the cell; a row of more cells than columns was taken.
+    def load(tables):
+        C.load_scenario_text("", "x", "", tables)
+
+    with pytest.raises(TypeError, match=r"^tables\['t'\], row 0, cell 1: expected a str, got list$"):
+        load({"t": (["a", "b"], [["1", ["2"]]])})
+    with pytest.raises(TypeError, match=r"^tables\['t'\], row 1, cell 0: expected a str, got int$"):
+        load({"t": (["a"], [["1"], [2]])})
+    with pytest.raises(ValueError, match=r"^tables\['t'\], row 0: 3 cells; expected 1, one per column$"):
+        load({"t": (["a"], [["1", "2", "3"]])})
+    with pytest.raises(ValueError, match=r"^tables\['t'\]: 3 items; expected a \(columns, rows\) pair$"):
+        load({"t": (["a"], [["1"]], [])})
+    with pytest.raises(TypeError, match=r"^tables: expected a dict \{name: \(columns, rows of str cells\)\}, got list$"):
+        load([])
+    with pytest.raises(ValueError, match="key 'geography': missing"):  # the tables taken, the scenario read
+        load({"t": (LongLie(["a"]), [("1",)])})

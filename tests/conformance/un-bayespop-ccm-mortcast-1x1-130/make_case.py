@@ -10,7 +10,8 @@ cohortgis.
 
 One trajectory of bayesPop's projection on single years (its `CCM`, src/projection_functions.c, with migration
 counts) from rates to 100+ extended to 130 as bayesPop extends them (cokannisto on 90 … 99) and made into survival
-ratios by MortCast's life table; ../outside16_reference.py holds the arithmetic, each line with its source.
+ratios by MortCast's life table; ../outside16_reference.py holds the arithmetic, each line with its source, and
+../outside17_reference.py the step `ccm_step` (bayesPop's CCM on any grid, here single years).
 """
 import math
 import os
@@ -20,6 +21,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import outside16_reference as ref  # noqa: E402
+import outside17_reference as ref17  # noqa: E402
 
 ZONE = "902"
 YEARS = [2021, 2022, 2023, 2024, 2025]        # the steps start at these years
@@ -91,8 +93,10 @@ def project(mig_code, closure="mortcast"):
     for y in YEARS:
         srm, srf = survival(y, closure)
         mm, mf = migrants(y, "m"), migrants(y, "f")
-        res = ref.bayespop_ccm_step(pm, pf, srm, srf, asfr(y), SRB[y], mm, mf, mig_code)
-        if res[8]:
+        step = ref17.ccm_step(pm, pf, srm, srf, asfr(y), SRB[y], mm, mf, mig_type=mig_code, fertile=ref17.FERTILE_1)
+        res = (step["end_m"], step["end_f"], step["cdeaths_m"], step["cdeaths_f"], step["births_m"], step["births_f"],
+               step["mig_m"], step["mig_f"])
+        if step["acted"]:
             raise SystemExit(f"{y}: bayesPop's end cut acts; the case must stay where cohortgis's override does not")
         if any(p + m <= 0 for p, m in zip(pm + pf, mm + mf)):
             raise SystemExit(f"{y}: a count empties a cell: ccmppWPP's override would act, bayesPop has none")
