@@ -147,3 +147,29 @@ TEST(NationalSchedules, WrittenOutWhereTheEngineWouldNotReadThemSo) {
   EXPECT_EQ(held_once, 0);
   EXPECT_GT(written_out, 0);
 }
+
+// A set that draws trajectories ([stochastic] trajectories = 5): each trajectory perturbs every zone's schedules (a
+// TFR or e0 trajectory per zone), so the loader writes them out for every zone though asked for them once.
+TEST(NationalSchedules, WrittenOutForASetThatDrawsTrajectories) {
+  const std::string file = std::string(COHORTGIS_FIXTURES) + "/scenarios/stochastic.toml";
+  const scenarios::ScenarioSet every = scenarios::load_scenario_file(file, COHORTGIS_DATA);
+  const scenarios::ScenarioSet once =
+      scenarios::load_scenario_file(file, COHORTGIS_DATA, {}, 1, scenarios::NationalSchedules::once);
+  ASSERT_GT(once.stochastic.trajectories, 0);
+  ASSERT_EQ(once.runs.size(), every.runs.size());
+  for (std::size_t v = 0; v < once.runs.size(); ++v) {
+    ASSERT_TRUE(scenarios::engine_reads_schedules_as_given(once.runs[v]));  // held once but for the trajectories
+    ASSERT_EQ(once.runs[v].schedules.size(), every.runs[v].schedules.size());
+    for (std::size_t t = 0; t < once.runs[v].schedules.size(); ++t) {
+      EXPECT_TRUE(same_bits(once.runs[v].schedules[t].mortality, every.runs[v].schedules[t].mortality)) << t;
+      EXPECT_TRUE(same_bits(once.runs[v].schedules[t].asfr, every.runs[v].schedules[t].asfr)) << t;
+    }
+  }
+  // … where the same file without trajectories gets them once (the tables are national).
+  scenarios::ScenarioSet without =
+      scenarios::load_scenario_file(std::string(COHORTGIS_FIXTURES) + "/scenarios/stochastic_no_trajectories.toml",
+                                    COHORTGIS_DATA, {}, 1, scenarios::NationalSchedules::once);
+  ASSERT_EQ(without.stochastic.trajectories, 0);
+  EXPECT_TRUE(
+      has_zone_shared_schedules(without.runs.front().schedules.front(), without.runs.front().base_population.layout()));
+}

@@ -17,6 +17,7 @@
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/engine/projection.hpp"
 #include "indicator_cases.hpp"
+#include "proc_status.hpp"
 #include "projection_fixture.hpp"
 
 using namespace cohortgis;
@@ -212,13 +213,7 @@ TEST(IndicatorTable, BaseYearZerosHoldNoPages) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "the sanitizers' allocators and shadow memory";
 #else
-  const auto status_kib = [](const char* key) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-      if (line.rfind(key, 0) == 0) return std::stoll(line.substr(std::string(key).size()));
-    return -1LL;
-  };
+  const auto status_kib = cohortgis::test::proc_status_kib;
   const AgeGrid grid = AgeGrid::single_year(100);
   const int Z = 5000;  // 4.0 MB of zeros each, a table of 1.4 MB
   CohortArray pop(CohortLayout{Z, 1, grid});
