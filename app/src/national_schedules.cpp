@@ -11,7 +11,7 @@ namespace cohortgis::app {
 std::size_t share_national_schedules(scenarios::ScenarioSet& set) {
   std::size_t freed = 0;
   for (scenarios::Scenario& r : set.runs)
-    if (!r.adjust_schedules && !r.adjust_schedules_scaled && !r.parity && r.method == ProjectionMethod::flows)
+    if (scenarios::engine_reads_schedules_as_given(r))
       for (StepSchedules& s : r.schedules) freed += share_zone_schedules(s, r.base_population.layout());
   if (freed > 0) release_free_heap();  // the freed arrays' pages, inside the heap (below its mmap threshold)
   return freed;

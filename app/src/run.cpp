@@ -449,11 +449,14 @@ RunSummary run(const RunConfig& cfg) {
   std::optional<scenarios::ScenarioSet> loaded;
   if (!cfg.scenario_set) {
     const geodata::ReadCancellation stoppable(cfg.cancel);  // Ctrl-C in a 40,000-zone load: seconds
-    loaded.emplace(
-        scenarios::load_scenario_file(scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads));
+    // National death rates and ASFR held once for every zone from the start (a loader that wrote them out first
+    // peaked there); not when ensembles follow: they perturb every zone's schedules (ensemble_run.hpp).
+    loaded.emplace(scenarios::load_scenario_file(
+        scenario_file, data_dir, read_policy(cfg.allow_read, cfg.allow_db), cfg.threads,
+        cfg.trajectories ? scenarios::NationalSchedules::every_zone : scenarios::NationalSchedules::once));
   }
-  // National schedules once for every zone (national_schedules.hpp); not when ensembles follow: they perturb every
-  // zone's schedules (ensemble_run.hpp).
+  // The rest of the national schedules (the SRB) once for every zone (national_schedules.hpp); not when ensembles
+  // follow, as above.
   if (loaded && !cfg.trajectories && loaded->stochastic.trajectories == 0) (void)share_national_schedules(*loaded);
   const scenarios::ScenarioSet& set = loaded ? *loaded : *cfg.scenario_set;
   if (cfg.release_proj_database) geodata::release_proj_database();

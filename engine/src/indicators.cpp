@@ -770,8 +770,14 @@ void compute_population_indicators(const CohortArray& population, const std::vec
   const CohortLayout& L = population.layout();
   StepComponents none;
   none.births.assign(L.states() * kSexes, 0.0);
-  none.births_by_mother_age.assign(L.states() * L.ages(), 0.0);
-  none.women_exposure.assign(L.states() * L.ages(), 0.0);
+  // Zeros that are only read: their pages given back once written (each before the next is written), so that the
+  // reads map the kernel's zero page, +0.0 as written, instead of 14.4 MB of resident zeros at 50,000 zones beside the
+  // base year's table (the command line's peak at one thread: bench/HISTORY.md "Round 30: memory at 50,000 zones
+  // (h190)"). Where the kernel does not give them back the zeros stay: the same values either way.
+  for (std::vector<double>* zeros : {&none.births_by_mother_age, &none.women_exposure}) {
+    zeros->assign(L.states() * L.ages(), 0.0);
+    detail::give_back_pages(zeros->data(), zeros->size() * sizeof(double));
+  }
   // No deaths and no migrants as per-state sums (add_events reads them before any per-cell array): zeros of
   // states × 2 instead of a state-sized deaths array (14.4 MB at 50,000 zones), the same sums (+0.0 each).
   none.deaths_by_state.assign(L.states() * kSexes, 0.0);

@@ -341,13 +341,20 @@ std::optional<FertilityFitSpec> build_fertility(const Build& b, const Layer& L, 
     s.asfr.clear();
     if (!sn) s.asfr.assign(uz(b.Z * b.G * b.A), 0.0);  // parity_rates: the run fills it step by step
     else s.asfr.reserve(uz(b.Z * b.G * b.A));            // not the doubling growth of insert: held for the run
+    // A national schedule: held once for every zone (shared_steps.hpp ZoneBlocksOnce). Every value appended (no
+    // comparison with the first step's: FoldedSteps below compares them).
+    const std::size_t zone_ages = uz(b.G * b.A);
+    AppendedLikeFirst all_values(steps[0].asfr, s.asfr, false);
+    ZoneBlocksOnce asfr_rows(all_values, zone_ages, b.Z, b.schedules_once && sn);
     for (int zi = 0; sn && zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g) {
         std::vector<double> f = step_asfr(k, zi, g);
         if (fit_factor != 1.0)
           for (double& x : f) x *= fit_factor;
-        s.asfr.insert(s.asfr.end(), f.begin(), f.end());
+        asfr_rows.append(f.data(), f.size());
       }
+    asfr_rows.finish();
+    if (sn && s.asfr.size() == zone_ages && b.Z > 1) s.asfr.shrink_to_fit();  // held once: not the reserved room
     if (srb_table) s.srb = mix_step(srb_by_key, srb_time.steps[uz(k)]);
     else if (!srbn) s.srb.assign(uz(b.Z), 1.05);  // srb_by_order: the run replaces it before every step
     else s.srb.assign(uz(b.Z), srb.mean_over_years(y0, y1) / 100.0);

@@ -663,7 +663,12 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     st.mortality.reserve(uz(b.Z * b.G * 2) * n_rows);  // not the doubling growth of insert: held for the run
     const auto& parts = timed.steps[uz(k)];
     const int y0 = b.step_first_year(k), y1 = b.step_last_year(k);
-    AppendedLikeFirst mx_rows(steps[0].mortality, st.mortality, k > 0);  // a step like the first is not written out
+    AppendedLikeFirst mx_like_first(steps[0].mortality, st.mortality, k > 0);  // a step like the first: not written
+    // National rates: held once for every zone (the engine's form without rates above the open age).
+    const std::size_t zone_rows = uz(b.G * 2) * n_rows;
+    ZoneBlocksOnce mx_rows(mx_like_first, zone_rows, b.Z,
+                           b.schedules_once && kind == MortalityInput::death_rates && !with_next &&
+                               n_rows == uz(b.sc.grid.life_table_rows()));
     for (int zi = 0; zi < b.Z; ++zi)
       for (int g = 0; g < b.G; ++g)
         for (int s = 0; s < 2; ++s) {
@@ -734,7 +739,9 @@ void build_mortality(const Build& b, const Layer& L, std::vector<StepSchedules>&
     // No l(65) anywhere (Lx tables without an lx column at 65): none, and e65 is not computed.
     if (std::all_of(st.l65.begin(), st.l65.end(), [](double v) { return std::isnan(v); })) st.l65.clear();
     // Freed now when equal to the first step's (shared_steps.hpp).
-    if (mx_rows.finish())
+    mx_rows.finish();
+    if (st.mortality.size() == zone_rows && b.Z > 1) st.mortality.shrink_to_fit();  // held once: not the reserved room
+    if (mx_like_first.finish())
       folded.fold_equal(steps, uz(k), &StepSchedules::mortality);
     else
       folded.fold(steps, uz(k), &StepSchedules::mortality);

@@ -93,6 +93,10 @@ struct Build {
   std::shared_ptr<const RecordsSummary> records;
   // What `[registers]` gave (read_event_registers.cpp); null without it.
   std::shared_ptr<const EventRegisters> events;
+  // Death rates and ASFR that are the same bits in every zone held once for every zone as they are built
+  // (NationalSchedules::once, shared_steps.hpp ZoneBlocksOnce); written out after the run's build where its engine
+  // would not read them so (engine_reads_schedules_as_given).
+  bool schedules_once = false;
 
   int zone(const toml::node& n, const std::string& key) const {
     const std::string id = doc.string(n, key);

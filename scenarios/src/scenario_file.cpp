@@ -6,6 +6,7 @@
 #include "cohortgis/engine/index_cast.hpp"
 #include "cohortgis/engine/indicator_ages.hpp"
 #include "cohortgis/engine/projection.hpp"
+#include "cohortgis/engine/zone_shared_schedules.hpp"
 #include "cohortgis/geodata/install_dirs.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 
@@ -199,7 +200,8 @@ ComponentSelection read_components(const Doc& doc, const toml::node& n) {
 // The loader proper, shared by files and text (Python): `path` names the source in messages and the manifest.
 ScenarioSet load_root(const toml::table& root, const std::string& path, const std::string& dir,
                       const std::string& data_dir, const MemoryTables* frames, bool is_file,
-                      const geodata::ReadPolicy& allowed, int threads) {
+                      const geodata::ReadPolicy& allowed, int threads,
+                      NationalSchedules national = NationalSchedules::every_zone) {
   ScenarioSet set;
   set.file = path;
   std::vector<InputFile> inputs;
@@ -322,10 +324,13 @@ ScenarioSet load_root(const toml::table& root, const std::string& path, const st
     bb.base_year = b.base_year; bb.horizon = b.horizon; bb.zone_index = b.zone_index; bb.group_index = b.group_index;
     bb.centroids_lonlat = b.centroids_lonlat;
     bb.records = b.records;  // parity_base = "records" (build_parity.cpp)
+    bb.schedules_once = national == NationalSchedules::once && set.stochastic.trajectories == 0;
     Layer L{&root, r == 0 ? nullptr : variant_tables[r - 1], r == 0 ? "" : "variants[" + std::to_string(r - 1) + "]"};
     check_multistate_forms(bb, L);  // before the migration tables are read
     fertility_fits[r] = build_assumptions(bb, L, set.relocations[r]);
     read_planning(bb, L);  // control totals, capacity, households
+    if (bb.schedules_once && !engine_reads_schedules_as_given(sc))  // NationalSchedules: only where the engine can
+      for (StepSchedules& s : sc.schedules) expand_zone_shared_schedules(s, sc.base_population.layout());
     if (r > 0) {
       sc.variant = variant_names[r - 1];
       sc.variant_title = variant_titles[r - 1];
@@ -418,7 +423,7 @@ std::string key_of_line(std::string_view line) {
 }  // namespace
 
 ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir, const geodata::ReadPolicy& allowed,
-                               int threads) {
+                               int threads, NationalSchedules national) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": scenario file not found");
   toml::table root;
@@ -443,7 +448,8 @@ ScenarioSet load_scenario_file(const std::string& path, const std::string& data_
   } catch (const toml::parse_error& e) {
     toml_syntax_error(path, e, text);
   }
-  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true, allowed, threads);
+  return load_root(root, path, fs::path(path).parent_path().string(), data_dir, nullptr, true, allowed, threads,
+                   national);
 }
 
 ScenarioSet load_scenario_text(const std::string& text, const std::string& label, const std::string& base_dir,

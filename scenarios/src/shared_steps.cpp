@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "shared_steps.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -110,6 +111,39 @@ bool AppendedLikeFirst::finish() {
     like_ = false;
   }
   return false;
+}
+
+void ZoneBlocksOnce::append(const double* v, std::size_t n) {
+  while (once_ && n > 0) {
+    const std::size_t in_zone = at_ % per_zone_, take = std::min(n, per_zone_ - in_zone);
+    if (at_ < per_zone_) {
+      zone0_.insert(zone0_.end(), v, v + take);
+    } else if (std::memcmp(zone0_.data() + in_zone, v, take * sizeof(double)) != 0) {  // bits, as keep_once
+      write_out();
+      break;
+    }
+    at_ += take;
+    v += take;
+    n -= take;
+  }
+  if (!once_ && n > 0) to_.append(v, n);
+}
+
+void ZoneBlocksOnce::write_out() {
+  once_ = false;
+  for (std::size_t z = 0; z < at_ / per_zone_; ++z) to_.append(zone0_.data(), per_zone_);
+  to_.append(zone0_.data(), at_ % per_zone_);
+  std::vector<double>().swap(zone0_);
+}
+
+void ZoneBlocksOnce::finish() {
+  if (!once_) return;
+  if (at_ == per_zone_ * static_cast<std::size_t>(zones_)) {
+    to_.append(zone0_.data(), per_zone_);
+    once_ = false;
+  } else {  // not every zone's values: as they came
+    write_out();
+  }
 }
 
 void FoldedSteps::finish(std::vector<StepSchedules>& steps) {

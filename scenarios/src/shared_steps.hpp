@@ -65,4 +65,32 @@ class AppendedLikeFirst {
   std::size_t at_ = 0;  // values appended while like_
 };
 
+// A step's values of every zone, in zone order and `per_zone` values a zone, held once for every zone as they are
+// appended while each zone's are zone 0's bit for bit (zone_shared_schedules.hpp: the form that share_zone_schedules
+// gives them): at the first value that differs, zone 0's values are handed on for every zone before it, and from there
+// every value as it comes. A national table so never gets written out for every zone: the loader's first step's death
+// rates and ASFR of every zone (22.8 MB at 50,000 zones) were its peak, and the run's at one thread, until they were
+// kept once after loading (bench/HISTORY.md "Round 30: memory at 50,000 zones (h190)"). Hands on the same values as
+// appending every one where they are not all zone 0's; only for the arrays that the engine reads so (death rates
+// without rates above the open age, ASFR).
+class ZoneBlocksOnce {
+ public:
+  // once false, or fewer than two zones: every value is handed on as it comes.
+  ZoneBlocksOnce(AppendedLikeFirst& to, std::size_t per_zone, int zones, bool once)
+      : to_(to), per_zone_(per_zone), zones_(zones), once_(once && zones > 1 && per_zone > 0) {}
+  void append(const double* v, std::size_t n);
+  // After the last zone's values: hands on zone 0's once where every zone's were theirs, and all of them; otherwise
+  // every value appended has been handed on.
+  void finish();
+
+ private:
+  void write_out();  // zone 0's values for every zone appended so far
+  AppendedLikeFirst& to_;
+  std::size_t per_zone_;
+  int zones_;
+  bool once_;
+  std::vector<double> zone0_;
+  std::size_t at_ = 0;  // values appended while once_
+};
+
 }  // namespace cohortgis::scenarios::detail

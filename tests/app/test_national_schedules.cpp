@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "../../app/src/national_schedules.hpp"  // internal to the app library
 #include "cohortgis/engine/index_cast.hpp"
@@ -21,6 +22,42 @@ const scenarios::ScenarioSet& beijing() {
   static const scenarios::ScenarioSet set =
       scenarios::load_scenario_file(std::string(COHORTGIS_EXAMPLES) + "/beijing-2020/scenario.toml", COHORTGIS_DATA);
   return set;
+}
+
+scenarios::ScenarioSet loaded_once(const std::string& example) {
+  return scenarios::load_scenario_file(std::string(COHORTGIS_EXAMPLES) + "/" + example + "/scenario.toml",
+                                       COHORTGIS_DATA, {}, 1, scenarios::NationalSchedules::once);
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+// Each run's schedules of `once` (NationalSchedules::once), written out for every zone, are those of `every` bit for
+// bit; counts the steps held once (death rates and ASFR of one zone) and written out by the loader.
+void expect_the_same_schedules(const scenarios::ScenarioSet& every, const scenarios::ScenarioSet& once, int& held_once,
+                               int& written_out) {
+  ASSERT_EQ(once.runs.size(), every.runs.size());
+  for (std::size_t v = 0; v < every.runs.size(); ++v) {
+    const scenarios::Scenario &a = every.runs[v], &b = once.runs[v];
+    const CohortLayout& L = a.base_population.layout();
+    ASSERT_EQ(b.schedules.size(), a.schedules.size()) << v;
+    for (std::size_t t = 0; t < a.schedules.size(); ++t) {
+      StepSchedules s = b.schedules[t];
+      if (scenarios::engine_reads_schedules_as_given(b)) {
+        EXPECT_EQ(s.mortality.size(), uz(L.groups) * kSexes * uz(L.grid.life_table_rows())) << v << " " << t;
+        EXPECT_EQ(s.asfr.size(), uz(L.groups) * L.ages()) << v << " " << t;
+        ++held_once;
+      } else {
+        EXPECT_FALSE(has_zone_shared_schedules(s, L)) << v << " " << t;
+        ++written_out;
+      }
+      expand_zone_shared_schedules(s, L);
+      EXPECT_TRUE(same_bits(s.mortality, a.schedules[t].mortality)) << v << " " << t;
+      EXPECT_TRUE(same_bits(s.asfr, a.schedules[t].asfr)) << v << " " << t;
+      EXPECT_TRUE(same_bits(s.srb, a.schedules[t].srb)) << v << " " << t;
+    }
+  }
 }
 
 CohortArray final_population(const scenarios::Scenario& r) {
@@ -78,4 +115,61 @@ TEST(NationalSchedules, OnlyRunsHandedTheirSchedulesAsTheyAre) {
   scenarios::ScenarioSet set = beijing();
   EXPECT_GT(app::share_national_schedules(set), 0u);
   EXPECT_EQ(app::share_national_schedules(set), 0u);
+}
+
+// `cohortgis run` loads them so (NationalSchedules::once): the loader holds national death rates and ASFR once for
+// every zone as it reads them (at 50,000 zones it wrote out 22.8 MB first, its peak), in the runs whose engine reads
+// them so, and writes them out for the others (beijing-2020's core-relocation variant moves people by the origin's
+// population: population-dependent schedules). The same values, and the same projection.
+TEST(NationalSchedules, LoadedOnceWhereTheEngineReadsThemSo) {
+  scenarios::ScenarioSet once = loaded_once("beijing-2020");
+  int held_once = 0, written_out = 0;
+  expect_the_same_schedules(beijing(), once, held_once, written_out);
+  EXPECT_GT(held_once, 0);
+  EXPECT_GT(written_out, 0);
+  // What is left for share_national_schedules: the SRB of every zone (8 bytes a zone but one, each run's steps).
+  std::size_t srb = 0;
+  for (const scenarios::Scenario& r : once.runs)
+    if (scenarios::engine_reads_schedules_as_given(r))
+      for (const StepSchedules& s : r.schedules) srb += (s.srb.size() - 1) * sizeof(double);
+  EXPECT_EQ(app::share_national_schedules(once), srb);
+  const CohortArray a = final_population(beijing().runs.front()), b = final_population(once.runs.front());
+  ASSERT_EQ(a.data().size(), b.data().size());
+  EXPECT_EQ(std::memcmp(a.data().data(), b.data().data(), a.data().size() * sizeof(double)), 0);
+}
+
+// Parity fertility (the run sets each step's ASFR): the national death rates written out again by the loader.
+TEST(NationalSchedules, WrittenOutWhereTheEngineWouldNotReadThemSo) {
+  const scenarios::ScenarioSet every = scenarios::load_scenario_file(
+      std::string(COHORTGIS_EXAMPLES) + "/core-districts-parity/scenario.toml", COHORTGIS_DATA);
+  int held_once = 0, written_out = 0;
+  expect_the_same_schedules(every, loaded_once("core-districts-parity"), held_once, written_out);
+  EXPECT_EQ(held_once, 0);
+  EXPECT_GT(written_out, 0);
+}
+
+// A set that draws trajectories ([stochastic] trajectories = 5): each trajectory perturbs every zone's schedules (a
+// TFR or e0 trajectory per zone), so the loader writes them out for every zone though asked for them once.
+TEST(NationalSchedules, WrittenOutForASetThatDrawsTrajectories) {
+  const std::string file = std::string(COHORTGIS_FIXTURES) + "/scenarios/stochastic.toml";
+  const scenarios::ScenarioSet every = scenarios::load_scenario_file(file, COHORTGIS_DATA);
+  const scenarios::ScenarioSet once =
+      scenarios::load_scenario_file(file, COHORTGIS_DATA, {}, 1, scenarios::NationalSchedules::once);
+  ASSERT_GT(once.stochastic.trajectories, 0);
+  ASSERT_EQ(once.runs.size(), every.runs.size());
+  for (std::size_t v = 0; v < once.runs.size(); ++v) {
+    ASSERT_TRUE(scenarios::engine_reads_schedules_as_given(once.runs[v]));  // held once but for the trajectories
+    ASSERT_EQ(once.runs[v].schedules.size(), every.runs[v].schedules.size());
+    for (std::size_t t = 0; t < once.runs[v].schedules.size(); ++t) {
+      EXPECT_TRUE(same_bits(once.runs[v].schedules[t].mortality, every.runs[v].schedules[t].mortality)) << t;
+      EXPECT_TRUE(same_bits(once.runs[v].schedules[t].asfr, every.runs[v].schedules[t].asfr)) << t;
+    }
+  }
+  // … where the same file without trajectories gets them once (the tables are national).
+  scenarios::ScenarioSet without =
+      scenarios::load_scenario_file(std::string(COHORTGIS_FIXTURES) + "/scenarios/stochastic_no_trajectories.toml",
+                                    COHORTGIS_DATA, {}, 1, scenarios::NationalSchedules::once);
+  ASSERT_EQ(without.stochastic.trajectories, 0);
+  EXPECT_TRUE(
+      has_zone_shared_schedules(without.runs.front().schedules.front(), without.runs.front().base_population.layout()));
 }

@@ -23,6 +23,7 @@
 #include "cohortgis/engine/types.hpp"
 #include "cohortgis/geodata/read_cancel.hpp"
 #include "cohortgis/geodata/sha256.hpp"
+#include "proc_status.hpp"
 
 namespace fs = std::filesystem;
 using namespace cohortgis;
@@ -221,13 +222,7 @@ TEST(OutputDigests, BackgroundDigestAcrossMappingsAndOfAnEmptyFile) {
 // raises the peak RSS by about a mapping (4 MiB), not by the 64 MiB a window used to hold (the 50,000-zone run's
 // peak). Linux only (VmHWM reset through /proc/self/clear_refs).
 TEST(OutputDigests, BackgroundDigestHoldsLittleOfTheFileMapped) {
-  const auto status_kib = [](const char* key) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-      if (line.rfind(key, 0) == 0) return std::stoll(line.substr(std::string(key).size()));
-    return -1LL;
-  };
+  const auto status_kib = cohortgis::test::proc_status_kib;
   const fs::path d = fresh_dir("background_rss");
   const fs::path p = d / "results.nc";
   std::string expected;

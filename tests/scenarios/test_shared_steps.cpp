@@ -13,6 +13,7 @@ using namespace cohortgis;
 using scenarios::detail::AppendedLikeFirst;
 using scenarios::detail::FoldedSteps;
 using scenarios::detail::share_equal_steps;
+using scenarios::detail::ZoneBlocksOnce;
 
 namespace {
 
@@ -151,6 +152,71 @@ TEST(SharedSteps, AppendedLikeFirstWritesEveryValueFromTheFirstThatDiffers) {
   // The first step itself (compare false): every value appended.
   EXPECT_EQ(appended({{0.01, 0.02, 0.03}, {0.04, 0.05, 0.06}}, false, equal), first);
   EXPECT_FALSE(equal);
+}
+
+// Every zone's values held once while each zone's are zone 0's bit for bit (ZoneBlocksOnce: a national table at 50,000
+// zones was written out for every zone, 22.8 MB, the loader's peak); from the first value that differs, every value,
+// the same as appending them all.
+TEST(SharedSteps, ZoneBlocksOnceHoldsOneZoneWhileEveryZoneIsZoneZeros) {
+  const std::vector<double> none;
+  const auto appended = [&](const std::vector<std::vector<double>>& parts, std::size_t per_zone, int zones, bool once) {
+    std::vector<double> out;
+    AppendedLikeFirst to(none, out, false);
+    ZoneBlocksOnce rows(to, per_zone, zones, once);
+    for (const auto& p : parts) rows.append(p.data(), p.size());
+    rows.finish();
+    return out;
+  };
+  const std::vector<double> zone0 = {0.01, 0.02, 0.03, 0.04};  // two rows of two values a zone
+  // Three zones of zone 0's values: one zone's, in one part a row or in parts across zones.
+  EXPECT_EQ(appended({{0.01, 0.02}, {0.03, 0.04}, {0.01, 0.02}, {0.03, 0.04}, {0.01, 0.02}, {0.03, 0.04}}, 4, 3, true),
+            zone0);
+  EXPECT_EQ(appended({{0.01, 0.02, 0.03}, {0.04, 0.01, 0.02, 0.03, 0.04}, {0.01, 0.02, 0.03, 0.04}}, 4, 3, true),
+            zone0);
+  // Zone 2's second row differs: zones 0 and 1 written out, then every value as given.
+  EXPECT_EQ(appended({{0.01, 0.02}, {0.03, 0.04}, {0.01, 0.02}, {0.03, 0.04}, {0.01, 0.02}, {0.03, 0.5}}, 4, 3, true),
+            (std::vector<double>{0.01, 0.02, 0.03, 0.04, 0.01, 0.02, 0.03, 0.04, 0.01, 0.02, 0.03, 0.5}));
+  // A difference in the middle of a part: the part's values before it handed on too.
+  EXPECT_EQ(appended({{0.01, 0.02, 0.03, 0.04, 0.01, 0.7}, {0.03, 0.04}}, 4, 2, true),
+            (std::vector<double>{0.01, 0.02, 0.03, 0.04, 0.01, 0.7, 0.03, 0.04}));
+  // A signed zero differs from +0 (bits, as share_zone_schedules compares): every value, the −0 kept.
+  {
+    const std::vector<double> v = appended({{0.0, 0.02}, {-0.0, 0.02}}, 2, 2, true);
+    ASSERT_EQ(v.size(), 4u);
+    EXPECT_TRUE(std::signbit(v[2]));
+    EXPECT_FALSE(std::signbit(v[0]));
+  }
+  // Fewer zones' values than zones: every value as given (not a form the engine would read as one zone's).
+  EXPECT_EQ(appended({{0.01, 0.02, 0.03, 0.04}, {0.01, 0.02, 0.03, 0.04}}, 4, 3, true),
+            (std::vector<double>{0.01, 0.02, 0.03, 0.04, 0.01, 0.02, 0.03, 0.04}));
+  EXPECT_EQ(appended({{0.01, 0.02}}, 4, 3, true), (std::vector<double>{0.01, 0.02}));
+  // Not asked, or one zone: every value.
+  EXPECT_EQ(appended({zone0, zone0}, 4, 2, false),
+            (std::vector<double>{0.01, 0.02, 0.03, 0.04, 0.01, 0.02, 0.03, 0.04}));
+  EXPECT_EQ(appended({zone0}, 4, 1, true), zone0);
+  // Into a later step's AppendedLikeFirst: held once and equal to the first step's (itself held once), so nothing is
+  // written; a zone that differs writes out every zone's, not the first step's.
+  {
+    std::vector<double> out;
+    AppendedLikeFirst like_first(zone0, out, true);
+    ZoneBlocksOnce rows(like_first, 4, 2, true);
+    rows.append(zone0.data(), 4);
+    rows.append(zone0.data(), 4);
+    rows.finish();
+    EXPECT_TRUE(like_first.finish());
+    EXPECT_TRUE(out.empty());
+  }
+  {
+    std::vector<double> out;
+    AppendedLikeFirst like_first(zone0, out, true);
+    ZoneBlocksOnce rows(like_first, 4, 2, true);
+    const double other[] = {0.01, 0.02, 0.03, 0.4};
+    rows.append(zone0.data(), 4);
+    rows.append(other, 4);
+    rows.finish();
+    EXPECT_FALSE(like_first.finish());
+    EXPECT_EQ(out, (std::vector<double>{0.01, 0.02, 0.03, 0.04, 0.01, 0.02, 0.03, 0.4}));
+  }
 }
 
 // Scenario::schedule_provider keeps the mortality rows already in the engine's buffer when a step's rows equal the

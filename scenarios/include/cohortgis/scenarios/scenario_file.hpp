@@ -102,6 +102,22 @@ struct ScenarioSet {
   ScenarioSet without_runs() const;
 };
 
+// How the loader holds death rates and ASFR that are the same bits in every zone (a table without a zone column):
+// written out for every zone (what every reader of Scenario::schedules may index by zone), or held once for every
+// zone as they are read (cohortgis/engine/zone_shared_schedules.hpp) in the runs whose schedules the engine is handed
+// as they are (engine_reads_schedules_as_given below) of a set that draws no trajectories ([stochastic]
+// trajectories: an ensemble perturbs every zone's): `cohortgis run`, which never wrote them out for the whole run
+// (app/src/national_schedules.hpp), no longer writes them out while loading either (50,000 zones: 22.8 MB, the
+// loader's peak). The other runs' are written out before the loader returns. The same projection either way.
+enum class NationalSchedules { every_zone, once };
+
+// Whether a run's engine is handed its schedules as they are and reads arrays given once for every zone so
+// (cohortgis/engine/zone_shared_schedules.hpp): no population-dependent schedules, no parity fertility, the flow
+// method (the multistate step would write every zone's out again each step).
+inline bool engine_reads_schedules_as_given(const Scenario& r) {
+  return !r.adjust_schedules && !r.adjust_schedules_scaled && !r.parity && r.method == ProjectionMethod::flows;
+}
+
 // Loads and validates a scenario file; data_dir resolves "data:" paths. Reads every table it names. Every file the
 // scenario names must lie (symlinks resolved) inside the scenario file's folder, data_dir, or a folder of
 // allowed.roots; a database only as a service of allowed.databases (geodata/read_policy.hpp). The scenario file
@@ -109,7 +125,8 @@ struct ScenarioSet {
 // `threads`: how many threads may parse a large CSV table at once (geodata::StreamOptions; 0: every core, as
 // resolve_threads says). The set is the same for any count.
 ScenarioSet load_scenario_file(const std::string& path, const std::string& data_dir,
-                               const geodata::ReadPolicy& allowed = {}, int threads = 1);
+                               const geodata::ReadPolicy& allowed = {}, int threads = 1,
+                               NationalSchedules national = NationalSchedules::every_zone);
 
 // A table held in memory (e.g. a pandas DataFrame), read exactly as a file with the same columns and text cells
 // would be: the same roles, checks and messages. A scenario names it as "frame:NAME".
