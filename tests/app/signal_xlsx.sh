@@ -14,7 +14,11 @@ EXE=$1
 mkdir -p "$WORK/big"
 /usr/bin/python3 "$(dirname "$0")/big_scenario.py" "$WORK/big" 5000
 # One thread (results.xlsx written in line) and two (on a thread of its own beside the report).
-for threads in 1 2; do
+# The 1 s bound is the product's; a loaded CI machine can delay one exit past it by scheduling alone (once in three
+# runs at load 17, 2 threads: 1000 ms), so a case over it is run once more and fails only if over it again (before
+# the fix every run took 1.5-1.8 s).
+for threads in 1 1 2 2; do
+  [ "$threads" = "${done_threads:-}" ] && continue
   rm -rf "$WORK"/out*
   "$EXE" run "$WORK/big/scenario.toml" --out "$WORK/out" --quiet --threads "$threads" 2>"$WORK/err" &
   pid=$!
@@ -29,8 +33,15 @@ for threads in 1 2; do
   wait "$pid"; rc=$?
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   expect_stopped TERM "$rc" "$ms" "while results.xlsx is zipped (threads $threads)"
-  [ "$ms" -lt 1000 ] || fail "threads $threads: exit after $ms ms, expected under 1 s"
   ! compgen -G "$WORK/out*" >/dev/null || fail "threads $threads: left $(ls -d "$WORK"/out*)"
+  if [ "$ms" -ge 1000 ]; then
+    [ "$threads" != "${late_threads:-}" ] || fail "threads $threads: exit after $ms ms, expected under 1 s (twice)"
+    echo "late: SIGTERM while results.xlsx is zipped (threads $threads) -> exit after $ms ms; once more"
+    late_threads=$threads
+    continue
+  fi
   echo "ok: SIGTERM while results.xlsx is zipped (threads $threads) -> exit $rc after $ms ms, nothing left"
+  done_threads=$threads
 done
+[ "${done_threads:-}" = 2 ] || fail "a case ended neither under 1 s nor as a failure"
 echo "signal while zipping results.xlsx handled"
