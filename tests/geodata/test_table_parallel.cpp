@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cohortgis/geodata/table.hpp"
+#include "scratch_dir.hpp"
 
 using namespace cohortgis;
 using namespace cohortgis::geodata;
@@ -57,9 +58,8 @@ Read read(const fs::path& p, int threads, std::size_t chunk, const std::vector<C
 }
 
 fs::path write_file(const std::string& name, const std::string& bytes) {
-  const fs::path dir = fs::temp_directory_path() / ("cohortgis_parallel_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path p = dir / name;
+  static const cohortgis::test::ScratchDir dir("cohortgis_parallel");
+  const fs::path p = dir.path() / name;
   std::ofstream(p, std::ios::binary) << bytes;
   return p;
 }

@@ -14,6 +14,7 @@
 #include "cohortgis/engine/life_table.hpp"
 #include "cohortgis/scenarios/scenario_file.hpp"
 #include "csv_fixture.hpp"
+#include "scratch_dir.hpp"
 #include "toml_doc.hpp"
 
 using namespace cohortgis;
@@ -29,12 +30,8 @@ const std::string kPop5 = kWpp + "/WPP2022_PopulationByAge5GroupSex_Medium.csv";
 const std::string kPop1 = kWpp + "/WPP2022_PopulationBySingleAgeSex_Medium_1950-2021.csv";
 
 fs::path temp_dir() {
-  static const fs::path d = [] {
-    fs::path p = fs::temp_directory_path() / ("cohortgis_table_values_" + std::to_string(::getpid()));
-    fs::create_directories(p);
-    return p;
-  }();
-  return d;
+  static const cohortgis::test::ScratchDir d("cohortgis_table_values");
+  return d.path();
 }
 
 std::string write_file(const std::string& name, const std::string& text) {
