@@ -103,13 +103,6 @@ inline std::string shown_value(const py::handle& v) {
   return py::str(shown[py::slice(0, 60, 1)]).cast<std::string>() + "…";
 }
 
-// NumPy's bool_ (numpy.bool from NumPy 2; not subclassable), known by its type's name: the binding does not import
-// NumPy for it.
-inline bool is_numpy_bool(const py::handle& v) {
-  const std::string type = Py_TYPE(v.ptr())->tp_name;
-  return type == "numpy.bool_" || type == "numpy.bool";
-}
-
 // An int argument or field (a group or zone index, a year, a step, a count): an int (not a bool) or an object with
 // __index__ (NumPy's ints), from `lo` to `hi`; else a TypeError naming `what` (of another type) or a ValueError (out of
 // range), in the words of the package's whole_int (_frames.py): "step: 2.5 (float) is not an int; expected an int from
@@ -325,8 +318,7 @@ inline int year_of(const py::handle& key, const std::string& what) {
       throw py::error_already_set();
     PyErr_Clear();
   };
-  const std::string type = Py_TYPE(key.ptr())->tp_name;  // NumPy's bool_ (numpy.bool from NumPy 2), as flag_of
-  if (PyBool_Check(key.ptr()) || type == "numpy.bool_" || type == "numpy.bool") throw not_whole();
+  if (PyBool_Check(key.ptr()) || is_numpy_bool(key)) throw not_whole();
   py::object year;
   if (PyIndex_Check(key.ptr())) {
     year = py::reinterpret_steal<py::object>(PyNumber_Index(key.ptr()));

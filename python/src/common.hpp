@@ -163,6 +163,12 @@ inline py::array_t<double> to_numpy(const std::vector<double>& v) {
 // raised SIGBUS). With the GIL held (python/src/readable.cpp).
 bool readable(const py::array& a);
 
+// NumPy's bool_ (numpy.bool from NumPy 2; not subclassable), known by its type's name: no NumPy import for it.
+inline bool is_numpy_bool(const py::handle& v) {
+  const std::string type = Py_TYPE(v.ptr())->tp_name;
+  return type == "numpy.bool_" || type == "numpy.bool";
+}
+
 // Whether an object that float() may convert is no real number (numbers_of's cells, real_of's values): a complex
 // number (NumPy's gave its real part with only a ComplexWarning), a bool or NumPy bool (1), text ("1.5" by its text),
 // NumPy's datetimes (datetime64("2020-01-01") as 18262 days since 1970), and an array as a cell, which converts by
@@ -173,13 +179,12 @@ class NotARealNumber {
   NotARealNumber() {
     const py::module_ numpy = py::module_::import("numpy");
     complex_ = numpy.attr("complexfloating");
-    bool_ = numpy.attr("bool_");
     datetime_ = numpy.attr("datetime64");
     timedelta_ = numpy.attr("timedelta64");
   }
   bool operator()(const py::handle item) const {
     if (PyComplex_Check(item.ptr()) || PyBool_Check(item.ptr()) || PyUnicode_Check(item.ptr()) ||
-        PyBytes_Check(item.ptr()) || py::isinstance(item, complex_) || py::isinstance(item, bool_) ||
+        PyBytes_Check(item.ptr()) || is_numpy_bool(item) || py::isinstance(item, complex_) ||
         py::isinstance(item, datetime_) || py::isinstance(item, timedelta_))
       return true;
     if (!py::isinstance<py::array>(item)) return false;
@@ -189,7 +194,7 @@ class NotARealNumber {
   }
 
  private:
-  py::object complex_, bool_, datetime_, timedelta_;
+  py::object complex_, datetime_, timedelta_;
 };
 
 // `value` (an array or any array-like) as float64 in C order. Only numbers convert: forcecast alone takes datetimes
